@@ -16,6 +16,7 @@ import keras
 
 from keras_fpt import FPTModel
 from keras_fpt import LSTMModel
+from keras_fpt.distribution import make_distribution
 from keras_fpt.parts import PARTS
 from keras_fpt.presets import DEFAULT_PRESET
 
@@ -57,6 +58,11 @@ def parse_args(task, description, steps=None, epochs=None, eval_every=None,
     parser.add_argument("--learning-rate", type=float, default=learning_rate)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--lstm-units", type=int, default=768)
+    parser.add_argument(
+        "--distribute", choices=["data", "model"], default=None,
+        help="Train over all visible devices with keras.distribution (JAX): "
+        "'data' splits batches, 'model' also shards the frozen blocks.",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None)
     parser.add_argument(
@@ -103,6 +109,9 @@ def build_model(args, **task_kwargs):
         **task_kwargs: the task's `input_dim` or `vocabulary_size`,
             `output_dim` and `readout`.
     """
+    if args.distribute:
+        # Set before any weight is created, so that each gets its layout.
+        keras.distribution.set_distribution(make_distribution(args.distribute))
     if args.model == "lstm":
         return LSTMModel(hidden_dim=args.lstm_units, dropout=args.dropout, **task_kwargs)
     return FPTModel.from_preset(
@@ -159,6 +168,8 @@ class RunDirectory:
             "steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
             "batch_size": args.batch_size,
             "learning_rate": args.learning_rate,
+            "distribute": args.distribute,
+            "devices": len(keras.distribution.list_devices()) if args.distribute else 1,
             "trainable_params": _count(model.trainable_weights),
             "total_params": _count(model.weights),
             "test_accuracy": test_metrics.get("accuracy"),

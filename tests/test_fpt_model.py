@@ -141,3 +141,23 @@ def test_mixed_bfloat16_trains(rng):
     history = model.fit(x, y, epochs=2, batch_size=4, verbose=0)
     assert np.all(np.isfinite(history.history["loss"]))
     assert keras.backend.standardize_dtype(model(x).dtype) == "float32"
+
+
+def test_output_dim_as_a_shape(rng, tmp_path):
+    model = tiny_fpt(readout=3, output_dim=(5, 2))
+    flat = FPTModel.from_config({**model.get_config(), "output_dim": 10})
+    flat.set_weights(model.get_weights())
+    x = rng.random((2, 7, 4), dtype="float32")
+    shaped = numpy(model(x))
+    assert shaped.shape == (2, 3, 5, 2)
+    np.testing.assert_allclose(shaped, numpy(flat(x)).reshape(2, 3, 5, 2), atol=1e-6)
+    model.save(tmp_path / "shaped.keras")
+    loaded = keras.saving.load_model(tmp_path / "shaped.keras")
+    assert loaded.output_dim == (5, 2)
+    np.testing.assert_allclose(numpy(loaded(x)), shaped, atol=1e-6)
+
+
+@pytest.mark.parametrize("output_dim", [0, (3, 0), "10", 2.5])
+def test_bad_output_dim(output_dim):
+    with pytest.raises(ValueError, match="output_dim"):
+        tiny_fpt(output_dim=output_dim)

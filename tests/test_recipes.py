@@ -2,7 +2,10 @@
 
 import csv
 import json
+import os
+import pathlib
 import runpy
+import subprocess
 import sys
 
 import keras
@@ -12,6 +15,10 @@ from data_fixtures import write_cifar_python
 from data_fixtures import write_homology_json
 from data_fixtures import write_listops
 from data_fixtures import write_mnist
+
+import keras_fpt  # noqa: F401 (registers the model classes for load_model)
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +34,10 @@ def run_recipe(monkeypatch, name, *options):
     runpy.run_module(f"recipes.{name}", run_name="__main__")
 
 
-def check_run(folder, task, evaluations):
+def check_run(folder, task, evaluations, backend=None):
     results = json.loads((folder / "results.json").read_text())
     assert results["task"] == task
-    assert results["backend"] == keras.backend.backend()
+    assert results["backend"] == (backend or keras.backend.backend())
     assert 0.0 <= results["test_accuracy"] <= 1.0
     assert 0 < results["trainable_params"] <= results["total_params"]
     for key in ("preset", "trainable", "init", "seed", "steps", "wall_time_s"):
@@ -103,3 +110,32 @@ def test_recipe_with_missing_data_names_the_files(monkeypatch, tmp_path, preset)
     with pytest.raises(ValueError, match="train-images-idx3-ubyte"):
         run_recipe(monkeypatch, "mnist", "--preset", preset, "--steps", 1,
                    "--data-dir", tmp_path, "--output-dir", tmp_path / "run")
+
+
+def test_recipe_trains_data_parallel_on_four_devices(tmp_path, preset):
+    env = {**os.environ, "KERAS_BACKEND": "jax",
+           "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    result = subprocess.run(
+        [sys.executable, "-m", "recipes.bit_xor", "--preset", preset, "--steps", "2",
+         "--batch-size", "8", "--distribute", "data", "--output-dir", str(tmp_path / "run")],
+        env=env, capture_output=True, text=True,
+        timeout=600, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = check_run(tmp_path / "run", "bit_xor", 1, backend="jax")
+    assert results["distribute"] == "data" and results["devices"] == 4
+
+
+def test_recipe_distribute_on_this_backend(monkeypatch, tmp_path, preset):
+    options = ["--preset", preset, "--steps", 1, "--distribute", "data",
+               "--output-dir", tmp_path / "run"]
+    if keras.backend.backend() != "jax":
+        # Keras supports distribution on JAX only; the error says so.
+        with pytest.raises(ValueError, match="KERAS_BACKEND=jax"):
+            run_recipe(monkeypatch, "bit_xor", *options)
+        return
+    try:
+        run_recipe(monkeypatch, "bit_xor", *options)
+    finally:
+        keras.distribution.set_distribution(None)
+    assert check_run(tmp_path / "run", "bit_xor", 1)["distribute"] == "data"
