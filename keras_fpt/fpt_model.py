@@ -431,7 +431,9 @@ class FPTModel(keras.Model):
         Args:
             preset: a keras-hub GPT-2 preset name (`"gpt2_base_en"`,
                 `"gpt2_medium_en"`, `"gpt2_large_en"`,
-                `"gpt2_extra_large_en"`), an `hf://` or `kaggle://` handle, a
+                `"gpt2_extra_large_en"`), `"gpt2_tiny_en_offline"` (a tiny
+                GPT-2 pretrained on English that ships with keras-fpt and
+                needs no network), an `hf://` or `kaggle://` handle, a
                 local keras-hub preset folder (from `save_to_preset`), or a
                 local Hugging Face GPT-2 folder (`config.json` and
                 `model.safetensors`). Local folders work offline.
