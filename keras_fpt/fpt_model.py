@@ -8,6 +8,7 @@ from keras_hub.layers import TransformerDecoder
 from keras_hub.src.utils.keras_utils import gelu_approximate
 
 from keras_fpt.parts import PARTS
+from keras_fpt.portable import PortableCompileMixin
 from keras_fpt.parts import decoder_parts
 from keras_fpt.parts import standardize_trainable
 from keras_fpt.presets import INIT_MODES
@@ -26,7 +27,7 @@ def _gpt2_initializer():
 
 
 @keras.saving.register_keras_serializable(package="keras_fpt")
-class FPTModel(keras.Model):
+class FPTModel(PortableCompileMixin, keras.Model):
     """A Frozen Pretrained Transformer (Lu et al., 2021) on GPT-2.
 
     An FPT feeds sequences that are not language through the blocks of a
@@ -364,14 +365,6 @@ class FPTModel(keras.Model):
         )
         return config
 
-    def get_compile_config(self):
-        # Under torch, Keras records its torch-only optimizer subclasses
-        # (`keras.src.backend.torch.optimizers...`), which other backends then
-        # import and fail with in `fit`. Record the public class instead; each
-        # backend maps it to its own implementation.
-        config = super().get_compile_config()
-        return _public_optimizer_modules(config) if config else config
-
     @classmethod
     def from_backbone(cls, backbone, init="pretrained", seed=None, **kwargs):
         """Builds an FPT on the blocks of a keras-hub `GPT2Backbone`.
@@ -471,19 +464,6 @@ def _standardize_output_dim(output_dim):
             f"Received: output_dim={output_dim!r}"
         )
     return tuple(shape) if isinstance(output_dim, (list, tuple)) else output_dim
-
-
-def _public_optimizer_modules(config):
-    if isinstance(config, list):
-        return [_public_optimizer_modules(item) for item in config]
-    if not isinstance(config, dict):
-        return config
-    config = {k: _public_optimizer_modules(v) for k, v in config.items()}
-    module = config.get("module")
-    if isinstance(module, str) and module.startswith("keras.src.backend."):
-        if ".optimizers" in module:
-            config["module"] = "keras.optimizers"
-    return config
 
 
 def _redraw_from_statistics(layers, seed):

@@ -3,12 +3,13 @@
 import keras
 import numpy as np
 
+from keras_fpt.portable import PortableCompileMixin
 from keras_fpt.readout import check_readout
 from keras_fpt.readout import read_out
 
 
 @keras.saving.register_keras_serializable(package="keras_fpt")
-class LSTMModel(keras.Model):
+class LSTMModel(PortableCompileMixin, keras.Model):
     """A stacked LSTM with the same inputs and read-out as `FPTModel`.
 
     The paper compares FPT against a 3-layer LSTM trained from scratch on

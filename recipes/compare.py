@@ -50,6 +50,7 @@ if os.path.exists(os.path.join(output_dir, "comparison.md")):
 
 # Run every setting with every seed; a finished run is read, not run again.
 accuracy = {setting: [] for setting in args.settings}
+steps = {setting: [] for setting in args.settings}
 for setting in args.settings:
     for seed in args.seeds:
         run_dir = os.path.join(output_dir, setting.replace(", ", "_").replace(" ", "-"), f"seed{seed}")
@@ -64,6 +65,7 @@ for setting in args.settings:
         with open(results_path) as file:
             results = json.load(file)
         accuracy[setting].append(results["test_accuracy"])
+        steps[setting].append(results["steps"])
         print(f"=== {setting}, seed {seed}: test accuracy {results['test_accuracy']:.4f}")
 
 # A markdown table: mean, standard deviation, min and max over seeds.
@@ -71,14 +73,14 @@ lines = [
     f"Task `{args.task}`, seeds {args.seeds}, recipe options `{' '.join(recipe_options)}`, "
     f"backend {results['backend']}, preset `{results['preset']}`.",
     "",
-    "| setting | mean test accuracy | std | min | max |",
-    "|---|---|---|---|---|",
+    "| setting | mean test accuracy | std | min | max | mean steps |",
+    "|---|---|---|---|---|---|",
 ]
 for setting, values in accuracy.items():
     values = np.array(values)
     lines.append(
         f"| {setting} | {values.mean():.4f} | {values.std():.4f} "
-        f"| {values.min():.4f} | {values.max():.4f} |"
+        f"| {values.min():.4f} | {values.max():.4f} | {np.mean(steps[setting]):.0f} |"
     )
 table = "\n".join(lines) + "\n"
 print("\n" + table)

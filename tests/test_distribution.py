@@ -99,7 +99,8 @@ def test_data_and_model_parallel_match_one_device(tmp_path):
 def test_distribution_needs_a_supported_backend(kind):
     if keras.backend.backend() == "jax":
         distribution = make_distribution(kind)
-        assert isinstance(distribution, keras.distribution.Distribution)
+        assert isinstance(distribution, (keras.distribution.DataParallel, keras.distribution.ModelParallel))
+        assert distribution.device_mesh.devices.size == len(keras.distribution.list_devices())
     else:
         with pytest.raises(ValueError, match="KERAS_BACKEND=jax"):
             make_distribution(kind)

@@ -124,3 +124,19 @@ def test_artifact_trains_under_every_backend(tmp_path, target):
     assert compile_config["optimizer"]["module"] == "keras.optimizers", (
         saved_under
     )
+
+
+def test_artifact_records_the_jit_compile_argument_not_its_resolution(tmp_path):
+    # "auto" resolves to True on JAX and TensorFlow; recorded as True, it
+    # would make a PyTorch load run the slow `torch.compile`.
+    model, _, _ = trained_model(tmp_path)
+    model.save(tmp_path / "auto.keras")
+    config = json.loads(zipfile.ZipFile(tmp_path / "auto.keras").read("config.json"))
+    assert config["compile_config"]["jit_compile"] == "auto"
+    # A value that is not this backend's "auto" is kept.
+    not_auto = keras.backend.backend() == "torch"
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", jit_compile=not_auto)
+    model.save(tmp_path / "explicit.keras")
+    config = json.loads(zipfile.ZipFile(tmp_path / "explicit.keras").read("config.json"))
+    assert config["compile_config"]["jit_compile"] is not_auto
+    assert keras.saving.load_model(tmp_path / "explicit.keras").jit_compile is not_auto
