@@ -29,6 +29,24 @@ import time
 MODES = ("fpt", "full", "inference")
 
 
+def step_flops(size, batch_size, tokens, mode):
+    """Analytic FLOPs of one step: matmuls of the blocks and attention.
+
+    A forward pass costs 2 FLOPs per weight per token, plus the attention
+    scores and mixing (4 * tokens^2 * width per layer and sequence).
+    Back-propagation to the activations costs one more forward; weight
+    gradients one more, but FPT needs them only for the few weights it
+    trains. So: inference 1x, FPT step 2x, full fine-tuning 3x.
+    """
+    from benchmarks.worker import GPT2_SIZES
+
+    config = GPT2_SIZES[size]
+    width, inner, layers = config["hidden_dim"], config["intermediate_dim"], config["num_layers"]
+    weights = layers * (4 * width * width + 2 * width * inner)
+    forward = batch_size * (2 * weights * tokens + 4 * layers * tokens * tokens * width)
+    return forward * {"inference": 1, "fpt": 2, "full": 3}[mode]
+
+
 class Worker:
     """A `benchmarks.worker` process, asked for timings over a pipe."""
 
@@ -84,11 +102,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=2, help="Timed steps per round.")
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--peak-tflops", type=float, default=None,
+                        help="The device's peak TFLOP/s at this dtype, for model "
+                        "FLOP utilisation (H200, bfloat16 dense: 989).")
     parser.add_argument("--output-dir", default="benchmarks/results")
     args = parser.parse_args()
 
     settings = [(b, jit == "on") for b in args.backends for jit in args.jit]
     results = {"config": vars(args), "timings": []}
+    stamp = time.strftime("%Y%m%d-%H%M%S")
     tokens_per_step = args.batch_size * args.tokens
 
     # Timing: each backend process alternates with a reference process.
@@ -121,25 +143,41 @@ def main():
                     row[who] = summarise(samples[(who, mode)])
                     row[who]["tokens_per_s"] = tokens_per_step / row[who]["median_s"]
                     row[who]["peak_memory_added_bytes"] = memory[(who, mode)]
+                    flops = step_flops(args.size, args.batch_size, args.tokens, mode)
+                    row[who]["tflops_per_s"] = flops / row[who]["median_s"] / 1e12
+                    if args.peak_tflops:
+                        row[who]["mfu"] = row[who]["tflops_per_s"] / args.peak_tflops
             if "median_s" in row["keras"] and "median_s" in row["reference"]:
                 row["speedup_vs_reference"] = (
                     row["reference"]["median_s"] / row["keras"]["median_s"]
                 )
             results["timings"].append(row)
+        # Saved after every backend, so that a long run keeps what it has.
+        save(results, args.output_dir, stamp)
+        print(f"wrote {args.output_dir}/train_step_{args.size}_{stamp}.md", flush=True)
 
-    table = markdown(results)
-    print("\n" + table)
-    os.makedirs(args.output_dir, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
+    print("\n" + markdown(results))
+
+
+def save(results, output_dir, stamp):
+    """Writes the figures so far (JSON and markdown), atomically."""
+    os.makedirs(output_dir, exist_ok=True)
+    size = results["config"]["size"]
     for name, text in (
-        (f"train_step_{args.size}_{stamp}.json", json.dumps(results, indent=2)),
-        (f"train_step_{args.size}_{stamp}.md", table),
+        (f"train_step_{size}_{stamp}.json", json.dumps(results, indent=2)),
+        (f"train_step_{size}_{stamp}.md", markdown(results)),
     ):
-        path = os.path.join(args.output_dir, name)
+        path = os.path.join(output_dir, name)
         with open(path + ".partial", "w") as file:
             file.write(text)
         os.replace(path + ".partial", path)
-        print("wrote", path)
+
+
+def utilisation(row):
+    if "tflops_per_s" not in row:
+        return "-"
+    mfu = f" ({row['mfu']:.1%})" if "mfu" in row else ""
+    return f"{row['tflops_per_s']:.3f}{mfu}"
 
 
 def gib(row):
@@ -155,8 +193,8 @@ def markdown(results):
         f"{config['rounds']} x {config['steps']} steps after {config['warmup']} warm-up steps.",
         "",
         "| backend | jit | mode | keras-fpt s/step (min-max) | reference s/step | "
-        "speed-up vs reference | tokens/s | memory added, GiB (reference) |",
-        "|---|---|---|---|---|---|---|---|",
+        "speed-up vs reference | tokens/s | TFLOP/s (MFU) | memory added, GiB (reference) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in results["timings"]:
         ours, ref = row["keras"], row["reference"]
@@ -170,7 +208,7 @@ def markdown(results):
         lines.append(
             f"| {row['backend']} | {'on' if row['jit_compile'] else 'off'} | {row['mode']} "
             f"| {cell(ours)} | {cell(ref)} | {f'{speedup:.2f}x' if speedup else '-'} "
-            f"| {ours.get('tokens_per_s', 0):.0f} | {gib(ours)} ({gib(ref)}) |"
+            f"| {ours.get('tokens_per_s', 0):.0f} | {utilisation(ours)} | {gib(ours)} ({gib(ref)}) |"
         )
     # Ratios within each backend: FPT step against inference and full.
     lines += ["", "| backend | jit | FPT / inference | FPT / full |", "|---|---|---|---|"]

@@ -25,6 +25,7 @@ def test_train_step_benchmark_runs_and_writes_its_figures(tmp_path):
         for who in ("keras", "reference"):
             assert row[who]["median_s"] > 0 and row[who]["samples"] == 1
             assert row[who]["peak_memory_added_bytes"] >= 0
+            assert row[who]["tflops_per_s"] > 0
         assert row["speedup_vs_reference"] > 0
     [table] = tmp_path.glob("train_step_tiny_*.md")
     assert "speed-up vs reference" in table.read_text()
