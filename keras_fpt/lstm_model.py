@@ -68,9 +68,9 @@ class LSTMModel(PortableCompileMixin, keras.Model):
             for i in range(num_layers)
         ]
         self.dropout_layer = keras.layers.Dropout(dropout)
-        self.output_shape_ = tuple(np.atleast_1d(output_dim).tolist())
+        self._head_shape = tuple(np.atleast_1d(output_dim).tolist())
         self.output_head = keras.layers.Dense(
-            int(np.prod(self.output_shape_)), name="output_head"
+            int(np.prod(self._head_shape)), name="output_head"
         )
         self.output_dim = output_dim
         self.input_dim = input_dim
@@ -93,7 +93,7 @@ class LSTMModel(PortableCompileMixin, keras.Model):
         outputs = self.output_head(read_out(x, self.readout, padding_mask))
         if isinstance(self.output_dim, (list, tuple)):
             shape = keras.ops.shape(outputs)[:-1]
-            outputs = keras.ops.reshape(outputs, (*shape, *self.output_shape_))
+            outputs = keras.ops.reshape(outputs, (*shape, *self._head_shape))
         return outputs
 
     def get_config(self):

@@ -88,7 +88,7 @@ if args.task == "text":
     print(f"{len(data):,} bytes of text: {split:,} to train, the rest held out")
 else:
     train = BitMemory(batch_size=args.batch_size, steps=args.eval_every, seed=args.seed)
-    held_out = BitMemory(seed=args.seed + 1).evaluation_set(256)
+    held_out = BitMemory(batch_size=64, steps=4, seed=args.seed + 1)
 
 # Model: a GPT-2 with a byte vocabulary.
 backbone = keras_hub.models.GPT2Backbone(

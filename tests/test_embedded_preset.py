@@ -95,3 +95,20 @@ def test_pretrain_recipe_writes_a_preset_that_fpt_loads(monkeypatch, tmp_path):
             keras.ops.convert_to_numpy(ours), keras.ops.convert_to_numpy(theirs)
         )
     assert not (tmp_path / "run" / "backup").exists()  # Cleaned up once done.
+
+
+def test_pretrain_recipe_on_bit_memory_saves_the_trained_blocks(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "argv", [
+        "recipes/pretrain.py", "--task", "bit_memory", "--output-dir", str(tmp_path / "run"),
+        "--steps", "2", "--eval-every", "1", "--batch-size", "4",
+        "--num-layers", "1", "--hidden-dim", "16", "--intermediate-dim", "32",
+        "--num-heads", "2", "--max-sequence-length", "128",
+    ])
+    runpy.run_module("recipes.pretrain", run_name="__main__")
+    preset = tmp_path / "run" / "preset"
+    assert json.loads((preset / "pretraining.json").read_text())["task"] == "bit_memory"
+    saved = load_gpt2_backbone(str(preset))
+    # The blocks trained on bit memory were copied into the preset: the final
+    # LayerNorm, initialised to ones, has moved.
+    gamma = keras.ops.convert_to_numpy(saved.layer_norm.gamma)
+    assert not np.allclose(gamma, 1.0, rtol=0, atol=1e-5)
