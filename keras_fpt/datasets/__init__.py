@@ -18,3 +18,24 @@ from keras_fpt.datasets.mnist import MNIST_STD
 from keras_fpt.datasets.mnist import load_mnist
 from keras_fpt.datasets.padded_sequences import PaddedSequences
 from keras_fpt.datasets.remote_homology import load_remote_homology
+
+__all__ = [
+    "BitMemory",
+    "BitXOR",
+    "CIFAR10_MEAN",
+    "CIFAR10_STD",
+    "ImagePatches",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "PaddedSequences",
+    "generate_listops",
+    "listops",
+    "load_cifar10",
+    "load_listops_tsv",
+    "load_mnist",
+    "load_remote_homology",
+    "patchify",
+    "remote_homology",
+    "to_grey",
+    "unpatchify",
+]

@@ -14,7 +14,6 @@ and generators leave such sequences out and say how many they left out.
 """
 
 import csv
-import os
 
 import numpy as np
 
