@@ -8,14 +8,18 @@ from keras_hub.layers import TransformerDecoder
 from keras_hub.src.utils.keras_utils import gelu_approximate
 
 from keras_fpt.parts import PARTS
-from keras_fpt.portable import PortableCompileMixin
 from keras_fpt.parts import decoder_parts
 from keras_fpt.parts import standardize_trainable
+from keras_fpt.portable import PortableCompileMixin
 from keras_fpt.presets import INIT_MODES
 from keras_fpt.presets import check_gpt2_backbone
 from keras_fpt.presets import load_gpt2_backbone
 from keras_fpt.readout import check_readout
+from keras_fpt.readout import head_units
+from keras_fpt.readout import output_dim_config
 from keras_fpt.readout import read_out
+from keras_fpt.readout import shape_outputs
+from keras_fpt.readout import standardize_output_dim
 
 # The paper's input layer: orthogonal weights with gain 1.41, zero bias.
 _INPUT_GAIN = 1.41
@@ -131,7 +135,7 @@ class FPTModel(PortableCompileMixin, keras.Model):
                 f"input_dim={input_dim}, vocabulary_size={vocabulary_size}"
             )
         check_readout(readout, max_sequence_length)
-        output_dim = _standardize_output_dim(output_dim)
+        output_dim = standardize_output_dim(output_dim)
         trainable_parts = standardize_trainable(trainable)
         super().__init__(dtype=dtype, **kwargs)
 
@@ -182,7 +186,7 @@ class FPTModel(PortableCompileMixin, keras.Model):
         )
         # PyTorch's default `nn.Linear` init, as in the paper's output layer.
         self.output_head = keras.layers.Dense(
-            int(np.prod(output_dim)),
+            head_units(output_dim),
             kernel_initializer=keras.initializers.VarianceScaling(
                 scale=1.0 / 3.0, mode="fan_in", distribution="uniform"
             ),
@@ -255,11 +259,7 @@ class FPTModel(PortableCompileMixin, keras.Model):
         hidden = self._encode(features, padding_mask, training)
         hidden = read_out(hidden, self.readout, padding_mask)
         outputs = ops.cast(self.output_head(hidden), "float32")
-        if isinstance(self.output_dim, tuple):
-            outputs = ops.reshape(
-                outputs, (*ops.shape(outputs)[:-1], *self.output_dim)
-            )
-        return outputs
+        return shape_outputs(outputs, self.output_dim)
 
     def encode(self, inputs, training=False):
         """Returns GPT-2's final hidden states, `(batch, tokens, hidden_dim)`.
@@ -350,11 +350,7 @@ class FPTModel(PortableCompileMixin, keras.Model):
                 "num_heads": self.num_heads,
                 "hidden_dim": self.hidden_dim,
                 "intermediate_dim": self.intermediate_dim,
-                "output_dim": (
-                    list(self.output_dim)
-                    if isinstance(self.output_dim, tuple)
-                    else self.output_dim
-                ),
+                "output_dim": output_dim_config(self.output_dim),
                 "input_dim": self.input_dim,
                 "vocabulary_size": self.vocabulary_size,
                 "readout": self.readout,
@@ -451,19 +447,6 @@ class FPTModel(PortableCompileMixin, keras.Model):
             )
         backbone = load_gpt2_backbone(preset, load_weights=init != "random")
         return cls.from_backbone(backbone, init=init, seed=seed, **kwargs)
-
-
-def _standardize_output_dim(output_dim):
-    # A saved config turns tuples into lists.
-    shape = output_dim if isinstance(output_dim, (list, tuple)) else [output_dim]
-    if not shape or not all(
-        isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape
-    ):
-        raise ValueError(
-            "`output_dim` must be a positive int or a tuple of positive ints. "
-            f"Received: output_dim={output_dim!r}"
-        )
-    return tuple(shape) if isinstance(output_dim, (list, tuple)) else output_dim
 
 
 def _redraw_from_statistics(layers, seed):

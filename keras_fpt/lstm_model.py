@@ -5,7 +5,11 @@ import numpy as np
 
 from keras_fpt.portable import PortableCompileMixin
 from keras_fpt.readout import check_readout
+from keras_fpt.readout import head_units
+from keras_fpt.readout import output_dim_config
 from keras_fpt.readout import read_out
+from keras_fpt.readout import shape_outputs
+from keras_fpt.readout import standardize_output_dim
 
 
 @keras.saving.register_keras_serializable(package="keras_fpt")
@@ -56,6 +60,7 @@ class LSTMModel(PortableCompileMixin, keras.Model):
                 f"vocabulary_size={vocabulary_size}"
             )
         check_readout(readout, np.inf)
+        output_dim = standardize_output_dim(output_dim)
         super().__init__(**kwargs)
         if input_dim is not None:
             self.input_layer = keras.layers.Dense(hidden_dim, name="input_projection")
@@ -68,10 +73,7 @@ class LSTMModel(PortableCompileMixin, keras.Model):
             for i in range(num_layers)
         ]
         self.dropout_layer = keras.layers.Dropout(dropout)
-        self._head_shape = tuple(np.atleast_1d(output_dim).tolist())
-        self.output_head = keras.layers.Dense(
-            int(np.prod(self._head_shape)), name="output_head"
-        )
+        self.output_head = keras.layers.Dense(head_units(output_dim), name="output_head")
         self.output_dim = output_dim
         self.input_dim = input_dim
         self.vocabulary_size = vocabulary_size
@@ -91,16 +93,13 @@ class LSTMModel(PortableCompileMixin, keras.Model):
             # needs no mask: `read_out` picks the last real tokens.
             x = self.dropout_layer(layer(x), training=training)
         outputs = self.output_head(read_out(x, self.readout, padding_mask))
-        if isinstance(self.output_dim, (list, tuple)):
-            shape = keras.ops.shape(outputs)[:-1]
-            outputs = keras.ops.reshape(outputs, (*shape, *self._head_shape))
-        return outputs
+        return shape_outputs(outputs, self.output_dim)
 
     def get_config(self):
         config = super().get_config()
         config.update(
             {
-                "output_dim": self.output_dim,
+                "output_dim": output_dim_config(self.output_dim),
                 "input_dim": self.input_dim,
                 "vocabulary_size": self.vocabulary_size,
                 "readout": self.readout,

@@ -1,5 +1,6 @@
 import keras
 import numpy as np
+import pytest
 from conftest import compile_for_classes
 
 from keras_fpt import LSTMModel
@@ -25,3 +26,8 @@ def test_lstm_padding_mask_reads_the_last_real_token(rng):
     mask = np.array([[1] * 7, [1] * 4 + [0] * 3])
     padded = keras.ops.convert_to_numpy(model({"inputs": ids, "padding_mask": mask}))
     np.testing.assert_allclose(padded[1], keras.ops.convert_to_numpy(model(ids[1:, :4]))[0], atol=1e-5)
+
+
+def test_lstm_rejects_a_bad_output_dim():
+    with pytest.raises(ValueError, match="output_dim"):
+        LSTMModel(output_dim=(5, 0), input_dim=1)
