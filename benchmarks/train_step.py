@@ -4,12 +4,13 @@ For each backend (with and without `jit_compile`) and for the reference (the
 paper's approach: PyTorch, transformers' `GPT2Model` fed `inputs_embeds`),
 this times three modes at the same shapes: an FPT step (only the input
 layer, positions, LayerNorms and head train), a full fine-tuning step, and
-an inference pass. Each backend runs in its own process beside a reference
-process, and their requests alternate round by round, so that every ratio
-compares measurements taken under the same machine load. Each process also
-reports the resident memory each mode adds at its peak: its model, its
-optimizer state and the step's buffers (modes run in the order fpt, full,
-inference; inference reuses the FPT model, so it adds only its buffers).
+an inference pass. Every mode of every implementation runs in a process of
+its own, which also reports the peak memory the mode adds to it after its
+imports: model, optimizer state and step buffers (and on a GPU the peak
+device memory). Requests alternate between keras-fpt and the reference round
+by round, so that every ratio compares measurements taken under the same
+machine load. With `--dtype mixed_bfloat16` the reference runs under
+`torch.autocast` in bfloat16, so both sides compute in the same precision.
 
 It prints a markdown table and writes it with all the figures into
 --output-dir (`train_step.json`, `train_step.md`).
@@ -25,6 +26,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+import numpy as np
 
 MODES = ("fpt", "full", "inference")
 
@@ -47,12 +50,32 @@ def step_flops(size, batch_size, tokens, mode):
     return forward * {"inference": 1, "fpt": 2, "full": 3}[mode]
 
 
+def cpu_gemm_tflops(size):
+    """The float32 matrix product rate of this machine's CPU, in TFLOP/s.
+
+    Timed with numpy on the shape of a GPT-2 feed-forward layer over 2048
+    tokens: the rate an FPT step's matmuls can reach at best on the CPU.
+    """
+    from benchmarks.worker import GPT2_SIZES
+
+    config = GPT2_SIZES[size]
+    rng = np.random.default_rng(0)
+    a = rng.random((2048, config["hidden_dim"]), dtype="float32")
+    b = rng.random((config["hidden_dim"], config["intermediate_dim"]), dtype="float32")
+    a @ b
+    start, repeats = time.perf_counter(), 5
+    for _ in range(repeats):
+        a @ b
+    seconds = (time.perf_counter() - start) / repeats
+    return 2 * a.shape[0] * a.shape[1] * b.shape[1] / seconds / 1e12
+
+
 class Worker:
     """A `benchmarks.worker` process, asked for timings over a pipe."""
 
-    def __init__(self, impl, backend, jit, args):
+    def __init__(self, impl, mode, backend, jit, args):
         command = [
-            sys.executable, "-m", "benchmarks.worker", "--impl", impl,
+            sys.executable, "-m", "benchmarks.worker", "--impl", impl, "--mode", mode,
             "--size", args.size, "--batch-size", str(args.batch_size),
             "--tokens", str(args.tokens), "--warmup", str(args.warmup),
         ]
@@ -65,8 +88,8 @@ class Worker:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
 
-    def ask(self, mode, steps):
-        request = {"mode": mode, "steps": steps}
+    def ask(self, steps):
+        request = {"steps": steps}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
@@ -109,31 +132,34 @@ def main():
     args = parser.parse_args()
 
     settings = [(b, jit == "on") for b in args.backends for jit in args.jit]
-    results = {"config": vars(args), "timings": []}
+    results = {"config": vars(args), "cpu_gemm_tflops": cpu_gemm_tflops(args.size), "timings": []}
     stamp = time.strftime("%Y%m%d-%H%M%S")
     tokens_per_step = args.batch_size * args.tokens
 
     # Timing: each backend process alternates with a reference process.
     for backend, jit in settings:
         name = f"{backend}{' jit' if jit else ''}"
-        ours = Worker("keras", backend, jit, args)
-        reference = Worker("reference", None, False, args)
-        samples = {(who, mode): [] for who in ("keras", "reference") for mode in args.modes}
-        memory, errors = {}, {}
+        workers = {
+            (who, mode): Worker(
+                who, mode, backend if who == "keras" else None, jit and who == "keras", args
+            )
+            for mode in args.modes for who in ("keras", "reference")
+        }
+        samples = {key: [] for key in workers}
+        answers, errors = {}, {}
         for round_index in range(args.rounds):
-            for mode in args.modes:
-                for who, worker in (("keras", ours), ("reference", reference)):
-                    if (who, mode) in errors:
-                        continue
-                    answer = worker.ask(mode, args.steps)
-                    if "error" in answer:
-                        errors[(who, mode)] = answer["error"]
-                    else:
-                        samples[(who, mode)] += answer["seconds"]
-                        memory[(who, mode)] = answer["peak_memory_added_bytes"]
+            for key, worker in workers.items():
+                if key in errors:
+                    continue
+                answer = worker.ask(args.steps)
+                if "error" in answer:
+                    errors[key] = answer["error"]
+                else:
+                    samples[key] += answer["seconds"]
+                    answers[key] = answer
             print(f"{name}: round {round_index + 1}/{args.rounds} done", flush=True)
-        ours.close()
-        reference.close()
+        for worker in workers.values():
+            worker.close()
         for mode in args.modes:
             row = {"backend": backend, "jit_compile": jit, "mode": mode}
             for who in ("keras", "reference"):
@@ -142,7 +168,8 @@ def main():
                 else:
                     row[who] = summarise(samples[(who, mode)])
                     row[who]["tokens_per_s"] = tokens_per_step / row[who]["median_s"]
-                    row[who]["peak_memory_added_bytes"] = memory[(who, mode)]
+                    for field in ("peak_memory_bytes", "peak_device_memory_bytes"):
+                        row[who][field] = answers[(who, mode)][field]
                     flops = step_flops(args.size, args.batch_size, args.tokens, mode)
                     row[who]["tflops_per_s"] = flops / row[who]["median_s"] / 1e12
                     if args.peak_tflops:
@@ -180,20 +207,41 @@ def utilisation(row):
     return f"{row['tflops_per_s']:.3f}{mfu}"
 
 
+def peak_memory(row):
+    """Peak device memory on a GPU, else peak resident memory (bytes)."""
+    return row.get("peak_device_memory_bytes") or row.get("peak_memory_bytes")
+
+
 def gib(row):
-    value = row.get("peak_memory_added_bytes")
+    value = peak_memory(row)
     return f"{value / 2**30:.2f}" if value is not None else "-"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "-"
 
 
 def markdown(results):
     config = results["config"]
+    floor = {
+        mode: step_flops(config["size"], config["batch_size"], config["tokens"], mode)
+        / (results["cpu_gemm_tflops"] * 1e12)
+        for mode in MODES
+    }
     lines = [
         f"GPT-2 {config['size']}, batch {config['batch_size']}, {config['tokens']} tokens, "
         f"dtype {config['dtype'] or 'float32'}; median seconds per step over "
-        f"{config['rounds']} x {config['steps']} steps after {config['warmup']} warm-up steps.",
+        f"{config['rounds']} x {config['steps']} steps after {config['warmup']} warm-up steps. "
+        "Peak memory: what one mode adds to a fresh process after its imports "
+        "(resident memory; device memory on a GPU).",
+        "",
+        f"This CPU multiplies float32 matrices at {results['cpu_gemm_tflops']:.3f} TFLOP/s "
+        "(numpy, one feed-forward layer over 2048 tokens); at that rate the matmuls alone "
+        f"take {floor['fpt']:.2f} s in an FPT step, {floor['full']:.2f} s in a full step "
+        f"and {floor['inference']:.2f} s in an inference pass.",
         "",
         "| backend | jit | mode | keras-fpt s/step (min-max) | reference s/step | "
-        "speed-up vs reference | tokens/s | TFLOP/s (MFU) | memory added, GiB (reference) |",
+        "speed-up vs reference | tokens/s | TFLOP/s (MFU) | peak memory, GiB (reference) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in results["timings"]:
@@ -211,18 +259,23 @@ def markdown(results):
             f"| {ours.get('tokens_per_s', 0):.0f} | {utilisation(ours)} | {gib(ours)} ({gib(ref)}) |"
         )
     # Ratios within each backend: FPT step against inference and full.
-    lines += ["", "| backend | jit | FPT / inference | FPT / full |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "| backend | jit | FPT / inference, time | FPT / full, time | FPT / full, peak memory |",
+        "|---|---|---|---|---|",
+    ]
     by_key = {(r["backend"], r["jit_compile"], r["mode"]): r for r in results["timings"]}
-    for backend, jit in sorted({(r["backend"], r["jit_compile"]) for r in results["timings"]}):
-        def median(mode, who="keras"):
-            r = by_key.get((backend, jit, mode), {}).get(who, {})
-            return r.get("median_s")
-        fpt, inference, full = median("fpt"), median("inference"), median("full")
-        ratio = lambda a, b: f"{a / b:.2f}" if a and b else "-"  # noqa: E731
-        lines.append(f"| {backend} | {'on' if jit else 'off'} | {ratio(fpt, inference)} | {ratio(fpt, full)} |")
-        if backend == results["timings"][0]["backend"] and jit == results["timings"][0]["jit_compile"]:
-            ref_fpt, ref_inf, ref_full = (median(m, "reference") for m in ("fpt", "inference", "full"))
-            lines.append(f"| reference | - | {ratio(ref_fpt, ref_inf)} | {ratio(ref_fpt, ref_full)} |")
+    settings = sorted({(r["backend"], r["jit_compile"]) for r in results["timings"]})
+    rows = [(b, "on" if jit else "off", b, jit, "keras") for b, jit in settings]
+    rows.append(("reference", "-", *settings[0], "reference"))
+    for name, jit_cell, backend, jit, who in rows:
+        figures = {m: by_key.get((backend, jit, m), {}).get(who, {}) for m in MODES}
+        seconds = {m: figures[m].get("median_s") for m in MODES}
+        memory = {m: peak_memory(figures[m]) for m in MODES}
+        lines.append(
+            f"| {name} | {jit_cell} | {ratio(seconds['fpt'], seconds['inference'])} "
+            f"| {ratio(seconds['fpt'], seconds['full'])} | {ratio(memory['fpt'], memory['full'])} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -25,6 +25,20 @@ from keras_fpt.readout import standardize_output_dim
 _INPUT_GAIN = 1.41
 
 
+def _dense_per_token(dense, x):
+    """Applies `dense` to every token of `x` as one 2-D matrix product.
+
+    On a 3-D input the kernel gradient contracts two axes (batch and tokens),
+    and XLA:CPU then transposes the whole incoming gradient: 0.9 s of a 5.3 s
+    GPT-2 base FPT step under JAX. Flattening the tokens avoids it and costs
+    nothing on the other backends.
+    """
+    if len(x.shape) == 2:
+        return dense(x)
+    outputs = dense(ops.reshape(x, (-1, x.shape[-1])))
+    return ops.reshape(outputs, (*ops.shape(x)[:-1], outputs.shape[-1]))
+
+
 def _gpt2_initializer():
     # GPT-2's own initialisation, as keras-hub's `GPT2Backbone` uses it.
     return keras.initializers.RandomNormal(stddev=0.02)
@@ -258,7 +272,7 @@ class FPTModel(PortableCompileMixin, keras.Model):
         features, padding_mask = self._unpack_inputs(inputs)
         hidden = self._encode(features, padding_mask, training)
         hidden = read_out(hidden, self.readout, padding_mask)
-        outputs = ops.cast(self.output_head(hidden), "float32")
+        outputs = ops.cast(_dense_per_token(self.output_head, hidden), "float32")
         return shape_outputs(outputs, self.output_dim)
 
     def encode(self, inputs, training=False):
@@ -271,7 +285,10 @@ class FPTModel(PortableCompileMixin, keras.Model):
         return self._encode(features, padding_mask, training)
 
     def _encode(self, features, padding_mask, training):
-        x = self.input_layer(features)
+        if self.input_dim is not None:
+            x = _dense_per_token(self.input_layer, features)
+        else:
+            x = self.input_layer(features)
         x = x + self.position_embedding(x)
         x = self.embeddings_dropout(x, training=training)
         for layer in self.transformer_layers:

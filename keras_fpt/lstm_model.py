@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+from keras import ops
 
 from keras_fpt.portable import PortableCompileMixin
 from keras_fpt.readout import check_readout
@@ -62,18 +63,25 @@ class LSTMModel(PortableCompileMixin, keras.Model):
         check_readout(readout, np.inf)
         output_dim = standardize_output_dim(output_dim)
         super().__init__(**kwargs)
+        policy = self.dtype_policy
         if input_dim is not None:
-            self.input_layer = keras.layers.Dense(hidden_dim, name="input_projection")
+            self.input_layer = keras.layers.Dense(
+                hidden_dim, dtype=policy, name="input_projection"
+            )
         else:
             self.input_layer = keras.layers.Embedding(
-                vocabulary_size, hidden_dim, name="input_embedding"
+                vocabulary_size, hidden_dim, dtype=policy, name="input_embedding"
             )
         self.lstm_layers = [
-            keras.layers.LSTM(hidden_dim, return_sequences=True, name=f"lstm_{i}")
+            keras.layers.LSTM(
+                hidden_dim, return_sequences=True, dtype=policy, name=f"lstm_{i}"
+            )
             for i in range(num_layers)
         ]
-        self.dropout_layer = keras.layers.Dropout(dropout)
-        self.output_head = keras.layers.Dense(head_units(output_dim), name="output_head")
+        self.dropout_layer = keras.layers.Dropout(dropout, dtype=policy)
+        self.output_head = keras.layers.Dense(
+            head_units(output_dim), dtype=policy, name="output_head"
+        )
         self.output_dim = output_dim
         self.input_dim = input_dim
         self.vocabulary_size = vocabulary_size
@@ -93,7 +101,8 @@ class LSTMModel(PortableCompileMixin, keras.Model):
             # needs no mask: `read_out` picks the last real tokens.
             x = self.dropout_layer(layer(x), training=training)
         outputs = self.output_head(read_out(x, self.readout, padding_mask))
-        return shape_outputs(outputs, self.output_dim)
+        # Losses and metrics get float32 under a mixed precision policy.
+        return shape_outputs(ops.cast(outputs, "float32"), self.output_dim)
 
     def get_config(self):
         config = super().get_config()

@@ -85,14 +85,20 @@ def test_recipe_runs_end_to_end(monkeypatch, tmp_path, preset, task):
 def test_recipe_baselines_lstm_and_full_fine_tuning(monkeypatch, tmp_path, preset):
     common = ["--steps", 2, "--eval-every", 2, "--batch-size", 4]
     run_recipe(monkeypatch, "bit_xor", "--model", "lstm", "--lstm-units", 8,
-               "--output-dir", tmp_path / "lstm", *common)
-    assert check_run(tmp_path / "lstm", "bit_xor", 1)["model"] == "lstm"
+               "--dtype", "mixed_bfloat16", "--output-dir", tmp_path / "lstm", *common)
+    results = check_run(tmp_path / "lstm", "bit_xor", 1)
+    assert results["model"] == "lstm" and results["dtype"] == "mixed_bfloat16"
+    lstm = keras.saving.load_model(tmp_path / "lstm" / "model.keras")
+    assert lstm.lstm_layers[0].compute_dtype == "bfloat16"
     run_recipe(monkeypatch, "mnist", "--preset", preset, "--trainable", "all",
-               "--init", "random", "--output-dir", tmp_path / "full",
+               "--init", "random", "--dtype", "mixed_bfloat16", "--output-dir", tmp_path / "full",
                *data_options("mnist", tmp_path), *common)
     results = check_run(tmp_path / "full", "mnist", 1)
     assert results["trainable_params"] == results["total_params"]
     assert results["init"] == "random"
+    fpt = keras.saving.load_model(tmp_path / "full" / "model.keras")
+    assert fpt.transformer_layers[0].compute_dtype == "bfloat16"
+    assert fpt.input_layer.kernel.dtype == "float32"
 
 
 def test_recipe_never_overwrites_a_run_unless_asked(monkeypatch, tmp_path, preset):
