@@ -7,9 +7,9 @@ layer, positions, LayerNorms and head train), a full fine-tuning step, and
 an inference pass. Every mode of every implementation runs in a process of
 its own, which also reports the peak memory the mode adds to it after its
 imports: model, optimizer state and step buffers (and on a GPU the peak
-device memory). Requests alternate between keras-fpt and the reference round
-by round, so that every ratio compares measurements taken under the same
-machine load. With `--dtype mixed_bfloat16` the reference runs under
+device memory). Mode by mode, requests alternate between a keras-fpt process
+and a reference process round by round, so that every ratio against the
+reference compares measurements taken under the same machine load. With `--dtype mixed_bfloat16` the reference runs under
 `torch.autocast` in bfloat16, so both sides compute in the same precision.
 
 It prints a markdown table and writes it with all the figures into
@@ -89,16 +89,22 @@ class Worker:
         )
 
     def ask(self, steps):
-        request = {"steps": steps}
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
+        try:
+            self.process.stdin.write(json.dumps({"steps": steps}) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        except BrokenPipeError:
+            line = ""
         if not line:
-            return {"error": "the worker process died (out of memory?)"}
+            code = self.process.wait(timeout=120)
+            return {"error": f"the worker process died (exit code {code}; out of memory?)"}
         return json.loads(line)
 
     def close(self):
-        self.process.stdin.close()
+        try:
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass
         self.process.wait(timeout=120)
 
 
@@ -136,30 +142,32 @@ def main():
     stamp = time.strftime("%Y%m%d-%H%M%S")
     tokens_per_step = args.batch_size * args.tokens
 
-    # Timing: each backend process alternates with a reference process.
+    # Timing: for each mode, a keras-fpt process alternates with a reference
+    # process; only these two are alive, so their memory never adds up.
     for backend, jit in settings:
         name = f"{backend}{' jit' if jit else ''}"
-        workers = {
-            (who, mode): Worker(
-                who, mode, backend if who == "keras" else None, jit and who == "keras", args
-            )
-            for mode in args.modes for who in ("keras", "reference")
-        }
-        samples = {key: [] for key in workers}
+        samples = {(who, mode): [] for who in ("keras", "reference") for mode in args.modes}
         answers, errors = {}, {}
-        for round_index in range(args.rounds):
-            for key, worker in workers.items():
-                if key in errors:
-                    continue
-                answer = worker.ask(args.steps)
-                if "error" in answer:
-                    errors[key] = answer["error"]
-                else:
-                    samples[key] += answer["seconds"]
-                    answers[key] = answer
-            print(f"{name}: round {round_index + 1}/{args.rounds} done", flush=True)
-        for worker in workers.values():
-            worker.close()
+        for mode in args.modes:
+            workers = {
+                (who, mode): Worker(
+                    who, mode, backend if who == "keras" else None, jit and who == "keras", args
+                )
+                for who in ("keras", "reference")
+            }
+            for _ in range(args.rounds):
+                for key, worker in workers.items():
+                    if key in errors:
+                        continue
+                    answer = worker.ask(args.steps)
+                    if "error" in answer:
+                        errors[key] = answer["error"]
+                    else:
+                        samples[key] += answer["seconds"]
+                        answers[key] = answer
+            for worker in workers.values():
+                worker.close()
+            print(f"{name}: {mode} done", flush=True)
         for mode in args.modes:
             row = {"backend": backend, "jit_compile": jit, "mode": mode}
             for who in ("keras", "reference"):

@@ -29,3 +29,25 @@ def test_train_step_benchmark_runs_and_writes_its_figures(tmp_path):
         assert row["speedup_vs_reference"] > 0
     [table] = tmp_path.glob("train_step_tiny_*.md")
     assert "speed-up vs reference" in table.read_text()
+
+
+def test_profile_step_lists_the_costliest_operations():
+    backend = keras.backend.backend()
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.profile_step", "--size", "tiny",
+         "--steps", "2", "--top", "8"],
+        capture_output=True, text=True, timeout=600,
+    )
+    if backend == "tensorflow":
+        assert result.returncode != 0
+        assert "TensorBoard" in result.stderr
+        return
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [line for line in result.stdout.splitlines() if "ms/step" in line]
+    assert len(lines) == 8
+    if backend == "jax":
+        # Each XLA operation is traced back to its Keras layer.
+        assert any("transformer_layer_N" in line for line in lines)
+        assert any("transpose(jvp(" in line for line in lines)
+    else:
+        assert any("aten::" in line for line in lines)
