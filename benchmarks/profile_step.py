@@ -87,7 +87,7 @@ def profile_jax(args, work_dir):
     for event in events:
         if event.get("ph") == "X" and event["name"] in origins:
             # Repeated layers share a row: transformer_layer_3 -> _N.
-            key = (event["name"].split(".")[0], re.sub(r"_\d+/", "_N/", origins[event["name"]]))
+            key = (event["name"].split(".")[0], re.sub(r"_\d+(?=[/)])", "_N", origins[event["name"]]))
             micros[key] += event["dur"]
             calls[key] += 1
     return [(us / 1e3, calls[key], *key) for key, us in micros.most_common(args.top)]
@@ -141,8 +141,8 @@ def main(argv=None):
             rows = profile_torch(args)
     total = sum(row[0] for row in rows)
     print(f"{backend}, GPT-2 {args.size}, {args.mode} step, batch {args.batch_size}, "
-          f"{args.tokens} tokens: top {len(rows)} operations over {args.steps} steps "
-          f"({total / args.steps:.0f} ms per step)")
+          f"{args.tokens} tokens: the top {len(rows)} operations take "
+          f"{total / args.steps:.0f} ms per step (mean over {args.steps} steps)")
     for milliseconds, calls, name, origin in rows:
         print(f"{milliseconds / args.steps:9.1f} ms/step {calls // args.steps:5d} calls  {name:28s} {origin}")
     return rows
