@@ -38,36 +38,18 @@ def parse_args(argv=None):
     parser.add_argument("--dtype", default=None, help="For example mixed_bfloat16.")
     parser.add_argument("--steps", type=int, default=2, help="Profiled steps.")
     parser.add_argument("--top", type=int, default=25, help="Operations to print.")
+    parser.set_defaults(jit="auto")  # Each backend's default compilation.
     return parser.parse_args(argv)
 
 
 def build_step(args):
-    """One step of `args.mode` on an FPT model of `args.size`, as a function."""
-    import keras
-    import numpy as np
+    """One step of `args.mode`, as the benchmark times it, on its batch."""
+    from benchmarks.worker import benchmark_batch
+    from benchmarks.worker import keras_steps
 
-    from benchmarks.worker import CLASSES
-    from benchmarks.worker import GPT2_SIZES
-    from benchmarks.worker import INPUT_DIM
-    from keras_fpt import FPTModel
-
-    if args.dtype:
-        keras.config.set_dtype_policy(args.dtype)
-    model = FPTModel(
-        **GPT2_SIZES[args.size], input_dim=INPUT_DIM, output_dim=CLASSES,
-        trainable="all" if args.mode == "full" else None,
-        max_sequence_length=max(1024, args.tokens),
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-4, clipnorm=1.0),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
-    rng = np.random.default_rng(0)
-    x = rng.random((args.batch_size, args.tokens, INPUT_DIM), dtype="float32")
-    y = rng.integers(0, CLASSES, args.batch_size).astype("int32")
-    if args.mode == "inference":
-        return lambda: model.predict_on_batch(x)
-    return lambda: model.train_on_batch(x, y)
+    step = keras_steps(args)
+    x, y = benchmark_batch(args.batch_size, args.tokens)
+    return lambda: step(x, y)
 
 
 def profile_jax(args, work_dir):

@@ -127,7 +127,7 @@ def main():
     parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
     parser.add_argument("--jit", nargs="+", default=["on", "off"], choices=["on", "off"])
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
-    parser.add_argument("--dtype", default=None, help="For example mixed_bfloat16 (GPU).")
+    parser.add_argument("--dtype", default=None, help="For example mixed_bfloat16.")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=2, help="Timed steps per round.")
     parser.add_argument("--warmup", type=int, default=2)
@@ -243,7 +243,7 @@ def markdown(results):
         "Peak memory: what one mode adds to a fresh process after its imports "
         "(resident memory; device memory on a GPU).",
         "",
-        f"This CPU multiplies float32 matrices at {results['cpu_gemm_tflops']:.3f} TFLOP/s "
+        f"This machine's CPU multiplies float32 matrices at {results['cpu_gemm_tflops']:.3f} TFLOP/s "
         "(numpy, one feed-forward layer over 2048 tokens); at that rate the matmuls alone "
         f"take {floor['fpt']:.2f} s in an FPT step, {floor['full']:.2f} s in a full step "
         f"and {floor['inference']:.2f} s in an inference pass.",

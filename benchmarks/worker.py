@@ -67,7 +67,16 @@ def import_framework(impl):
         from transformers import GPT2Model  # noqa: F401 (lazily loaded otherwise)
 
 
+def benchmark_batch(batch_size, tokens):
+    """Random features and class labels, the same in every process."""
+    rng = np.random.default_rng(0)
+    x = rng.random((batch_size, tokens, INPUT_DIM), dtype="float32")
+    y = rng.integers(0, CLASSES, batch_size).astype("int32")
+    return x, y
+
+
 def keras_steps(args):
+    """An FPTModel step of `args.mode`, as a function of a batch `(x, y)`."""
     import keras
 
     from keras_fpt import FPTModel
@@ -147,9 +156,7 @@ def main():
     parser.add_argument("--dtype", default=None)
     parser.add_argument("--warmup", type=int, default=2)
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    x = rng.random((args.batch_size, args.tokens, INPUT_DIM), dtype="float32")
-    y = rng.integers(0, CLASSES, args.batch_size).astype("int32")
+    x, y = benchmark_batch(args.batch_size, args.tokens)
     step, baseline = None, None
     for line in sys.stdin:
         request = json.loads(line)

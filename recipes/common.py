@@ -58,9 +58,9 @@ def parse_args(task, description, steps=None, epochs=None, eval_every=None,
     parser.add_argument("--learning-rate", type=float, default=learning_rate)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument(
-        "--dtype", choices=["float32", "mixed_bfloat16", "mixed_float16"], default="float32",
-        help="mixed_bfloat16 computes in bfloat16 with float32 weights: about "
-        "twice as fast on GPUs and on CPUs with AVX512-BF16 or AMX.",
+        "--dtype", choices=["float32", "mixed_bfloat16"], default="float32",
+        help="mixed_bfloat16 computes in bfloat16 with float32 weights: faster "
+        "on GPUs, and under TensorFlow or PyTorch on CPUs with AVX512-BF16.",
     )
     parser.add_argument("--lstm-units", type=int, default=768)
     parser.add_argument(
