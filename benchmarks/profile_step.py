@@ -104,7 +104,9 @@ def profile_torch(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    import keras  # Imports the backend; XLA reads XLA_FLAGS only when it starts.
+
+    backend = keras.config.backend()
     if backend not in ("jax", "torch"):
         sys.exit(
             f"profile_step profiles the jax and torch backends; KERAS_BACKEND is "
