@@ -38,9 +38,12 @@ def memory_bytes(field):
 
 def device_peak_memory(impl):
     """Peak accelerator memory in bytes, or None on the CPU."""
-    import keras
+    if impl == "reference":
+        backend = "torch"  # Not importing keras here: it would add to the peak.
+    else:
+        import keras
 
-    backend = "torch" if impl == "reference" else keras.backend.backend()
+        backend = keras.backend.backend()
     if backend == "torch":
         import torch
 
